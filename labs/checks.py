@@ -70,12 +70,18 @@ def check_same_items(actual, expected, name: str, hint: str = "") -> None:
 
 
 def check_equal(actual, expected, name: str, hint: str = "") -> None:
-    """Fails unless `actual == expected` is exactly True (a trick object that always says equal fails too)."""
-    if type(actual) is not type(expected) and not (
-        isinstance(actual, (int, float, np.number)) and isinstance(expected, (int, float, np.number))
-    ):
+    """Fails unless `actual` equals `expected` and has its exact type (numbers of any numeric type).
+
+    The exact type check means an object whose `__eq__` always answers True cannot pass.
+    """
+    numbers = (int, float, np.number)
+    if isinstance(actual, numbers) and isinstance(expected, numbers) and not isinstance(actual, bool):
+        equal = float(actual) == float(expected)
+    elif type(actual) is not type(expected):
         _fail(f"`{name}` doit être de type {type(expected).__name__}, pas {type(actual).__name__}.")
-    if not (expected == actual) is True:
+    else:
+        equal = bool(expected == actual)
+    if not equal:
         _fail(f"`{name}` n'a pas la bonne valeur. {hint}".strip())
 
 
