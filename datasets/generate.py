@@ -72,8 +72,12 @@ GENERATED_FILES = {
     "rh/operateurs.csv": "Extrait RH fictif de 42 opérateurs de production (données personnelles, dont une donnée sensible).",
 }
 MANIFEST_NAME = "MANIFEST.json"
-# Fichiers de documentation ou de code, jamais listés dans le manifeste (à la racine de DIR).
-NOT_DATA = {"README.md", "generate.py", MANIFEST_NAME}
+# Fichiers de documentation ou de code, jamais listés dans le manifeste (à la racine de DIR),
+# en plus des modules Python de la racine (generate.py et les greffons gen_*.py).
+NOT_DATA = {"README.md", MANIFEST_NAME}
+# Un lab qui a besoin de données générées ajoute un greffon `gen_<sujet>.py` à côté de ce fichier :
+# il expose FILES ({chemin relatif: description}) et generate(out: Path), déterministe.
+PLUGIN_GLOB = "gen_*.py"
 DEFAULT_HANDWRITTEN_DESCRIPTION = "Fichier de données ajouté à la main (non produit par generate.py)."
 
 # Numéros de flux aléatoires, un par fichier : modifier un fichier ne décale pas les autres.
@@ -1187,7 +1191,7 @@ def data_files(directory: Path) -> list[str]:
             continue
         rel = path.relative_to(directory)
         parts = rel.parts
-        if len(parts) == 1 and parts[0] in NOT_DATA:
+        if len(parts) == 1 and (parts[0] in NOT_DATA or path.suffix == ".py"):
             continue
         if any(p.startswith(".") or p == "__pycache__" for p in parts) or path.suffix == ".pyc":
             continue
@@ -1210,9 +1214,30 @@ def build_manifest(directory: Path) -> dict:
     files = {}
     for rel in data_files(directory):
         path = directory / rel
-        description = GENERATED_FILES.get(rel) or previous.get(rel, {}).get("description") or DEFAULT_HANDWRITTEN_DESCRIPTION
+        description = generated_files().get(rel) or previous.get(rel, {}).get("description") or DEFAULT_HANDWRITTEN_DESCRIPTION
         files[rel] = {"sha256": sha256_of(path), "bytes": path.stat().st_size, "description": description}
     return {"files": files}
+
+
+def plugins() -> list:
+    """Les greffons `gen_*.py` de ce dossier, chargés comme modules, triés par nom."""
+    import importlib.util
+
+    modules = []
+    for path in sorted(DATASETS_DIR.glob(PLUGIN_GLOB)):
+        spec = importlib.util.spec_from_file_location(f"labkit_datasets_{path.stem}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        modules.append(module)
+    return modules
+
+
+def generated_files() -> dict[str, str]:
+    """Tous les fichiers générés (ce module et ses greffons), avec leur description."""
+    files = dict(GENERATED_FILES)
+    for module in plugins():
+        files.update(module.FILES)
+    return files
 
 
 def write_manifest(directory: Path) -> dict:
@@ -1256,6 +1281,8 @@ def generate_all(out: Path) -> dict:
     orders = generate_erp(out, fleet)
     generate_energy(out, company, fleet)
     generate_hr(out, company)
+    for module in plugins():
+        module.generate(out)
     write_manifest(out)
     report["tickets"] = {"total": len(tickets), "curatifs": sum(t["type"] == "curative" for t in tickets)}
     report["ordres_fabrication"] = len(orders)

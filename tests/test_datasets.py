@@ -138,8 +138,8 @@ def is_clean(row: dict) -> bool:
 def test_regeneration_gives_committed_checksums(gen, regenerated, manifest):
     out, _ = regenerated
     fresh = json.loads((out / "MANIFEST.json").read_text(encoding="utf-8"))["files"]
-    assert sorted(fresh) == sorted(gen.GENERATED_FILES), "la régénération doit produire exactement les fichiers générés"
-    for rel in gen.GENERATED_FILES:
+    assert sorted(fresh) == sorted(gen.generated_files()), "la régénération doit produire exactement les fichiers générés"
+    for rel in gen.generated_files():
         assert rel in manifest["files"], f"{rel} manque dans datasets/MANIFEST.json"
         assert fresh[rel]["sha256"] == manifest["files"][rel]["sha256"], (
             f"{rel} régénéré diffère du fichier livré : relancez `python datasets/generate.py` et relisez le diff"
@@ -152,7 +152,7 @@ def test_generation_is_repeatable_in_process(gen, regenerated, tmp_path):
     """Deux exécutions dans le même processus donnent les mêmes octets (pas d'état caché)."""
     out, _ = regenerated
     gen.generate_all(tmp_path)
-    for rel in gen.GENERATED_FILES:
+    for rel in gen.generated_files():
         assert (tmp_path / rel).read_bytes() == (out / rel).read_bytes(), rel
 
 
