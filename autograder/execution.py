@@ -67,3 +67,59 @@ def execute(source: Path, output: Path, parameters: dict | None = None, cwd: Pat
         pass  # the errors stay in the output notebook, where the scores read them
     nb = nbformat.read(str(output), as_version=4)
     return Run(nb, score_cells(nb))
+
+
+def inject_parameters(nb, parameters: dict):
+    """The notebook with a cell assigning `parameters` right after its `parameters` cell (as papermill does)."""
+    from nbformat.v4 import new_code_cell
+
+    index = next(i for i, c in enumerate(nb.cells) if "parameters" in c.get("metadata", {}).get("tags", []))
+    source = "\n".join(f"{name} = {value!r}" for name, value in parameters.items())
+    nb.cells.insert(index + 1, new_code_cell(source, metadata={"tags": ["injected-parameters"]}))
+    return nb
+
+
+def _index_of(nb, grade_id: str) -> int:
+    for index, cell in enumerate(nb.cells):
+        if nbgrader_meta(cell).get("grade_id") == grade_id:
+            return index
+    raise LookupError(f"grade_id {grade_id!r} introuvable dans le notebook.")
+
+
+def try_mistakes(source: Path, mistakes, parameters: dict | None = None, cwd: Path | None = None, timeout: int = 600) -> dict:
+    """Scores of the named test cells with each mistake in place, all in one kernel.
+
+    The notebook runs once; then, for each mistake, its answer cell is replaced, the cells from it
+    to the last test cell it names are run again and scored, and the right answer is run again
+    over the same range to restore the kernel's state. Cells must therefore be re-runnable.
+    Returns {mistake id: {grade_id: (score, max)}}.
+    """
+    from nbclient import NotebookClient
+
+    nb = inject_parameters(nbformat.read(str(source), as_version=4), parameters or {})
+    client = NotebookClient(
+        nb, kernel_name="python3", allow_errors=True, timeout=timeout,
+        resources={"metadata": {"path": str(cwd or source.parent)}},
+    )
+    from nbgrader.utils import determine_grade
+
+    results = {}
+    with client.setup_kernel():
+        for index, cell in enumerate(nb.cells):
+            client.execute_cell(cell, index)
+
+        def run_range(start: int, stop: int) -> None:
+            for index in range(start, stop + 1):
+                if nb.cells[index].cell_type == "code":
+                    client.execute_cell(nb.cells[index], index)
+
+        for mistake in mistakes:
+            start = _index_of(nb, mistake.cell)
+            stop = max(_index_of(nb, grade_id) for grade_id in mistake.fails)
+            right = nb.cells[start].source
+            nb.cells[start].source = mistake.source
+            run_range(start, stop)
+            results[mistake.id] = {g: tuple(map(float, determine_grade(nb.cells[_index_of(nb, g)]))) for g in mistake.fails}
+            nb.cells[start].source = right
+            run_range(start, stop)
+    return results
