@@ -17,6 +17,7 @@ from pathlib import Path
 from traitlets.config import Config
 
 from .catalogue import Lab
+from .parameters import autograde_settings
 
 COURSE_ID = "labkit"
 # What learners see in place of the solutions: French, like the rest of the kit.
@@ -44,13 +45,17 @@ def check_learner_id(learner: str) -> str:
     return learner
 
 
-def settings(root: Path) -> dict[str, dict]:
-    """nbgrader settings of the course, by configurable class (one source for file and API)."""
+def settings(root: Path, parameters: dict | None = None) -> dict[str, dict]:
+    """nbgrader settings of the course, by configurable class (one source for file and API).
+
+    `parameters` (e.g. {"FAST": True}) are set in every notebook autograde runs.
+    """
     return {
         "CourseDirectory": {"root": str(root), "course_id": COURSE_ID},
         "ClearSolutions": {"code_stub": {"python": CODE_STUB}, "text_stub": TEXT_STUB},
         "Execute": {"timeout": 300, "interrupt_on_timeout": True},
         "Exchange": {"root": str(root / "exchange")},
+        **autograde_settings(parameters or {}),
     }
 
 
@@ -64,18 +69,23 @@ def _tools_on_path() -> None:
 @dataclass(frozen=True)
 class Course:
     root: Path
+    fast: bool = False  # autograde runs the labs with FAST = True (demo, CI); False grades the full runs
+
+    @property
+    def parameters(self) -> dict:
+        return {"FAST": True} if self.fast else {}
 
     @property
     def gradebook_url(self) -> str:
         return f"sqlite:///{self.root / 'gradebook.db'}"
 
     def config(self) -> Config:
-        return Config(settings(self.root))
+        return Config(settings(self.root, self.parameters))
 
     def write_config(self) -> Path:
         """Writes `nbgrader_config.py` with the course's settings, for nbgrader's own tools."""
         lines = ["# Written by labkit: the settings labkit's own calls to nbgrader use.", "c = get_config()  # noqa"]
-        for section, values in settings(self.root).items():
+        for section, values in settings(self.root, self.parameters).items():
             lines += [f"c.{section}.{key} = {value!r}" for key, value in values.items()]
         path = self.root / "nbgrader_config.py"
         self.root.mkdir(parents=True, exist_ok=True)

@@ -81,7 +81,7 @@ def run(out: Path | None = None, root: Path | None = None, say=print) -> Path:
         raise SystemExit("Les notebooks ne respectent pas le contrat :\n" + "\n".join(map(str, faults)))
     if out.exists():
         shutil.rmtree(out)
-    course = Course(out / "course")
+    course = Course(out / "course", fast=True)
     say(f"1. Cours nbgrader : {course.root} ({len(labs)} lab(s))")
     for lab in labs:
         release(course, lab)

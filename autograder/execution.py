@@ -7,6 +7,7 @@ from pathlib import Path
 import nbformat
 
 from .mapping import is_autograded_test, nbgrader_meta
+from .parameters import inject
 
 
 @dataclass(frozen=True)
@@ -69,16 +70,6 @@ def execute(source: Path, output: Path, parameters: dict | None = None, cwd: Pat
     return Run(nb, score_cells(nb))
 
 
-def inject_parameters(nb, parameters: dict):
-    """The notebook with a cell assigning `parameters` right after its `parameters` cell (as papermill does)."""
-    from nbformat.v4 import new_code_cell
-
-    index = next(i for i, c in enumerate(nb.cells) if "parameters" in c.get("metadata", {}).get("tags", []))
-    source = "\n".join(f"{name} = {value!r}" for name, value in parameters.items())
-    nb.cells.insert(index + 1, new_code_cell(source, metadata={"tags": ["injected-parameters"]}))
-    return nb
-
-
 def _index_of(nb, grade_id: str) -> int:
     for index, cell in enumerate(nb.cells):
         if nbgrader_meta(cell).get("grade_id") == grade_id:
@@ -96,7 +87,7 @@ def try_mistakes(source: Path, mistakes, parameters: dict | None = None, cwd: Pa
     """
     from nbclient import NotebookClient
 
-    nb = inject_parameters(nbformat.read(str(source), as_version=4), parameters or {})
+    nb = inject(nbformat.read(str(source), as_version=4), parameters or {})
     client = NotebookClient(
         nb, kernel_name="python3", allow_errors=True, timeout=timeout,
         resources={"metadata": {"path": str(cwd or source.parent)}},

@@ -120,3 +120,14 @@ def test_verify_command_detects_tampering(demo_out, tmp_path, capsys):
     forged.write_text(json.dumps(doc), encoding="utf-8")
     assert main(["verify", str(forged)]) == 1
     assert "modifié" in capsys.readouterr().out
+
+
+def test_demo_grades_in_fast_mode_and_the_graded_notebook_shows_it(demo_out):
+    import nbformat
+
+    out, _ = demo_out
+    graded = nbformat.read(str(out / "course" / "autograded" / "amartin" / "bc04_01_mini_plan" / "01_mini_plan.ipynb"), as_version=4)
+    injected = [c for c in graded.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert [c.source for c in injected] == ["FAST = True"]
+    config = (out / "course" / "nbgrader_config.py").read_text(encoding="utf-8")
+    assert "autograder.parameters.InjectParameters" in config
