@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from nbconvert.preprocessors import Preprocessor
 from nbformat.v4 import new_code_cell
-from traitlets import Dict
+from traitlets import Bool, Dict
 
 def inject(nb, parameters: dict):
     """The notebook with a cell assigning `parameters` right after its `parameters` cell (if any)."""
@@ -26,6 +26,7 @@ class InjectParameters(Preprocessor):
     """Inserts the configured parameters after the lab's `parameters` cell."""
 
     parameters = Dict({}, help="name -> value assigned before the lab runs").tag(config=True)
+    enabled = Bool(True).tag(config=True)  # nbconvert preprocessors are off unless enabled
 
     def preprocess(self, nb, resources):
         return inject(nb, dict(self.parameters)), resources
