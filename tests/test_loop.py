@@ -122,12 +122,22 @@ def test_verify_command_detects_tampering(demo_out, tmp_path, capsys):
     assert "modifié" in capsys.readouterr().out
 
 
-def test_demo_grades_in_fast_mode_and_the_graded_notebook_shows_it(demo_out):
+def test_a_fast_course_grades_with_fast_true_and_the_graded_notebook_shows_it(mini_repo):
+    import shutil
+
     import nbformat
 
-    out, _ = demo_out
-    graded = nbformat.read(str(out / "course" / "autograded" / "amartin" / "bc04_01_mini_plan" / "01_mini_plan.ipynb"), as_version=4)
+    from autograder import catalogue, grading
+    from autograder.course import Course, release
+
+    (lab,) = catalogue.discover(mini_repo)
+    course = Course(mini_repo / "course", fast=True)
+    release(course, lab)
+    folder = course.submitted_dir("ana", lab)
+    folder.mkdir(parents=True)
+    shutil.copy(lab.path, folder / f"{lab.notebook}.ipynb")
+    assert grading.autograde(course, lab)[0].ok
+    graded = nbformat.read(str(course.autograded_path("ana", lab)), as_version=4)
     parameters = next(i for i, c in enumerate(graded.cells) if c.source.startswith("FAST = False"))
     assert graded.cells[parameters + 1].source == "FAST = True"
-    config = (out / "course" / "nbgrader_config.py").read_text(encoding="utf-8")
-    assert "autograder.parameters.InjectParameters" in config
+    assert "autograder.parameters.InjectParameters" in (course.root / "nbgrader_config.py").read_text(encoding="utf-8")
