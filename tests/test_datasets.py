@@ -161,7 +161,9 @@ def _data_files_on_disk() -> list[str]:
     found = []
     for path in DATASETS.rglob("*"):
         rel = path.relative_to(DATASETS)
-        if not path.is_file() or rel.as_posix() in {"README.md", "generate.py", "MANIFEST.json"}:
+        if not path.is_file() or rel.as_posix() in {"README.md", "MANIFEST.json"}:
+            continue
+        if len(rel.parts) == 1 and path.suffix == ".py":  # generate.py and its gen_*.py plug-ins
             continue
         if any(part.startswith(".") or part == "__pycache__" for part in rel.parts) or path.suffix == ".pyc":
             continue
@@ -190,14 +192,14 @@ def test_manifest_check_detects_changes(gen, regenerated, tmp_path):
     assert gen.check_manifest(copy) == []
     target = copy / "rh/operateurs.csv"
     target.write_bytes(target.read_bytes().replace(b"non", b"oui", 1))
-    (copy / "pilotage").mkdir()
-    (copy / "pilotage/risques.csv").write_text("id,risque\n", encoding="utf-8")
+    (copy / "ajout").mkdir()
+    (copy / "ajout/risques.csv").write_text("id,risque\n", encoding="utf-8")
     problems = gen.check_manifest(copy)
     assert any("rh/operateurs.csv" in p for p in problems)
-    assert any("pilotage/risques.csv" in p for p in problems)
+    assert any("ajout/risques.csv" in p for p in problems)
     gen.write_manifest(copy)
     listed = json.loads((copy / "MANIFEST.json").read_text(encoding="utf-8"))["files"]
-    assert "pilotage/risques.csv" in listed and listed["pilotage/risques.csv"]["description"]
+    assert "ajout/risques.csv" in listed and listed["ajout/risques.csv"]["description"]
     assert gen.check_manifest(copy) == []
 
 
