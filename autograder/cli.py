@@ -77,14 +77,31 @@ def cmd_release(args) -> int:
 
 
 def cmd_autograde(args) -> int:
-    from . import grading
+    from . import grading, sandbox
 
     course = Course(Path(args.course).resolve())
+    limits = sandbox.Limits(
+        cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout, memory_mb=args.memory_mb,
+        processes=args.processes, network=args.network, prefork=not args.fresh_kernels,
+    )
+    print("Protections du bac à sable sur cette machine :")
+    for protection in sandbox.protections(limits):
+        print("  " + protection.line())
     failed = 0
-    for lab in _labs(args):
-        for outcome in grading.autograde(course, lab, args.learner or None):
-            print(("  ok  " if outcome.ok else "ÉCHEC ") + outcome.message)
-            failed += not outcome.ok
+
+    def show(outcome) -> None:
+        nonlocal failed
+        resumed = " (déjà corrigé, repris du journal)" if outcome.resumed else ""
+        print(("  ok  " if outcome.ok else "ÉCHEC ") + outcome.message + resumed, flush=True)
+        for flag in outcome.flags:
+            print(f"      ! {flag}", flush=True)
+        failed += not outcome.ok
+
+    grading.autograde_labs(
+        course, _labs(args), args.learner or None, workers=args.workers, scheduler=args.scheduler, limits=limits,
+        regrade=args.regrade, progress=True, say=lambda line: print(line, flush=True), on_outcome=show,
+    )
+    print(f"Journaux par apprenant : {course.root / 'logs'}")
     return 1 if failed else 0
 
 
@@ -149,7 +166,19 @@ def parser() -> argparse.ArgumentParser:
         if name == "release":
             s.add_argument("--zip", action="store_true", help="crée aussi une archive zip par lab pour un LMS")
         if name == "autograde":
+            from .sandbox import Limits
+
             s.add_argument("--learner", action="append", help="un apprenant (répétable) ; défaut : tous")
+            s.add_argument("--workers", type=int, default=None, help="processus de correction en parallèle (défaut : nombre de cœurs)")
+            s.add_argument("--scheduler", help="adresse d'un cluster Dask existant (tcp://hôte:8786) : les corrections y tournent")
+            s.add_argument("--regrade", action="store_true", help="recorrige tout, même les rendus déjà corrigés à l'identique")
+            s.add_argument("--cell-timeout", type=int, default=Limits.cell_timeout, help=f"secondes par cellule (défaut {Limits.cell_timeout})")
+            s.add_argument("--notebook-timeout", type=int, default=Limits.notebook_timeout, help=f"secondes par notebook (défaut {Limits.notebook_timeout})")
+            s.add_argument("--memory-mb", type=int, default=Limits.memory_mb, help=f"mémoire par noyau en Mio (défaut {Limits.memory_mb})")
+            s.add_argument("--processes", type=int, default=Limits.processes, help=f"processus par noyau (défaut {Limits.processes})")
+            s.add_argument("--network", action="store_true", help="laisse le réseau aux noyaux (coupé par défaut)")
+            s.add_argument("--fresh-kernels", action="store_true",
+                           help="chaque noyau importe lui-même les modules du lab (plus lent ; pas de préchargement)")
         if name == "report":
             s.add_argument("--out", default="out/reports", help="dossier des rapports (défaut : out/reports)")
             s.add_argument("--acquired", type=float, default=mastery.DEFAULT_RULE.acquired, help="seuil « acquise » (défaut 0.70)")

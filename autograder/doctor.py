@@ -23,6 +23,7 @@ PACKAGES = {
     "tensorflow": "bc03 (Keras)",
     "keras": "bc03 (Keras 3)",
     "jinja2": "rapports de preuves",
+    "distributed": "correction sur un cluster Dask (labkit autograde --scheduler)",
 }
 
 
@@ -82,6 +83,16 @@ def check_labs_import() -> Check:
     return Check("données du kit", True, f"{data.root()} (sommes de contrôle vérifiées)")
 
 
+def check_protections() -> list[Check]:
+    """One line per protection of the grading sandbox, active or not on this machine (see README)."""
+    from . import sandbox
+
+    return [
+        Check(f"bac à sable : {p.name}", p.active, p.detail + ("" if p.active else " — voir README, « Correction en parallèle et bac à sable »"))
+        for p in sandbox.protections()
+    ]
+
+
 def checks() -> list[Check]:
     """Every check, in the order a person fixes things."""
     return [
@@ -90,4 +101,5 @@ def checks() -> list[Check]:
         check_lab_extensions(),
         check_kernel(),
         check_labs_import(),
+        *check_protections(),
     ]

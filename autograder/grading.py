@@ -1,80 +1,78 @@
-"""Autograding a cohort with nbgrader's autograde, one learner at a time, never stopping on one."""
+"""Autograding a cohort with nbgrader's autograde: in parallel, sandboxed, never stopping on one learner.
+
+The work itself is in `parallel` (scheduling, single gradebook writer, resume journal), `jobs`
+(one learner), `sandbox` (the kernel's limits and isolation) and `integrity` (the submission
+against the published notebook); this module keeps the kit's API and the `Outcome` they return.
+"""
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass
-from pathlib import Path
+from dataclasses import dataclass
 
 from .catalogue import Lab
-from .course import Course, CourseError, check_learner_id, is_safe_learner_id
+from .course import Course
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """What happened to one learner's submission of one lab."""
+    """What happened to one learner's submission of one lab (written as JSON to the learner's log)."""
 
     learner: str
     assignment: str
     status: str  # "graded" or "failed"
     message: str
     log: str
+    flags: tuple = ()  # integrity and behaviour findings that an instructor should read
+    notes: tuple = ()  # facts about the run that change nothing (a cell interrupted, a network call)
+    files: tuple = ()  # {"name", "sha256"} of every submitted file
+    score: float | None = None  # autograded points recorded in the gradebook
+    duration: float = 0.0  # seconds spent grading this learner
+    worker: str = ""  # host:pid of the process that graded it
+    kernel: dict | None = None  # how the kernel ended, as the sandbox reported it
+    protections: tuple = ()  # the sandbox's protections, active or not, on the grading machine
+    resumed: bool = False  # taken from the journal of an earlier run: same inputs, not graded again
 
     @property
     def ok(self) -> bool:
         return self.status == "graded"
 
 
-def _unreadable_notebooks(folder: Path) -> list[str]:
-    """Names of submitted `.ipynb` files that are not valid JSON (nbgrader's own error is a traceback)."""
-    bad = []
-    for path in sorted(folder.glob("*.ipynb")):
-        try:
-            json.loads(path.read_text(encoding="utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            bad.append(path.name)
-    return bad
-
-
 def autograde_learner(course: Course, lab: Lab, learner: str, api=None) -> Outcome:
-    """Grades one learner's submission with nbgrader autograde; any failure becomes an Outcome."""
-    def failed(message: str, log: str = "") -> Outcome:
-        return Outcome(learner, lab.assignment, "failed", message, log)
+    """Grades one learner's submission now (even if already graded); any failure becomes an Outcome.
 
-    try:
-        check_learner_id(learner)
-    except CourseError as exc:
-        return failed(str(exc))
-    folder = course.submitted_dir(learner, lab)
-    if not (folder / f"{lab.notebook}.ipynb").exists():
-        return failed(f"{learner} : {lab.notebook}.ipynb absent du rendu {folder} ; demandez-lui de soumettre à nouveau.")
-    unreadable = _unreadable_notebooks(folder)
-    if unreadable:
-        return failed(
-            f"{learner} : {', '.join(unreadable)} n'est pas un notebook JSON valide (fichier tronqué ou édité "
-            "hors de Jupyter) ; demandez-lui de soumettre à nouveau depuis JupyterLab."
-        )
-    result = (api or course.api()).autograde(lab.assignment, learner, force=True, create=True)
-    log = result.get("log", "") + result.get("error", "")
-    if not result["success"]:
-        return failed(f"{learner} : nbgrader autograde a échoué sur {lab.assignment} ; voir le journal.", log)
-    return Outcome(learner, lab.assignment, "graded", f"{learner} : {lab.assignment} corrigé.", log)
+    `api` is accepted for callers of the former sequential version and not used.
+    """
+    from . import parallel
+
+    return parallel.grade_cohort(course, lab, [learner], workers=1, regrade=True)[0]
 
 
-def autograde(course: Course, lab: Lab, learners: list[str] | None = None) -> list[Outcome]:
+def autograde(
+    course: Course,
+    lab: Lab,
+    learners: list[str] | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    limits=None,
+    regrade: bool = False,
+    progress: bool = False,
+    say=None,
+    on_outcome=None,
+) -> list[Outcome]:
     """Grades every submission of the lab (or `learners`) and writes one log per learner.
 
-    Logs go to `<course>/logs/<assignment>/<learner>.log`; a failure is recorded, not raised.
+    Runs on `workers` local processes (default: the number of cores) or on the Dask cluster at
+    `scheduler`; scores are those of sequential `nbgrader autograde`. Logs go to
+    `<course>/logs/<assignment>/<learner>.log`; a failure is recorded, not raised. Learners already
+    graded with the same inputs are resumed from the journal unless `regrade`.
     """
-    course.write_config()
-    course.import_source(lab)
-    api = course.api()
-    outcomes = []
-    for learner in learners if learners is not None else course.learners(lab):
-        outcome = autograde_learner(course, lab, learner, api)
-        outcomes.append(outcome)
-        if is_safe_learner_id(learner):
-            log_path = course.root / "logs" / lab.assignment / f"{learner}.log"
-            log_path.parent.mkdir(parents=True, exist_ok=True)
-            log_path.write_text(json.dumps(asdict(outcome), ensure_ascii=False, indent=2), encoding="utf-8")
-    return outcomes
+    from . import parallel
 
+    return parallel.grade_cohort(course, lab, learners, workers=workers, scheduler=scheduler, limits=limits,
+                                 regrade=regrade, progress=progress, say=say, on_outcome=on_outcome)
+
+
+def autograde_labs(course: Course, labs: list[Lab], learners: list[str] | None = None, **options) -> dict[str, list[Outcome]]:
+    """`autograde` for several labs in one session (one pool, one kernel template per worker), by assignment."""
+    from . import parallel
+
+    return parallel.grade_labs(course, labs, learners, **options)
