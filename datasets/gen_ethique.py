@@ -14,11 +14,10 @@ Tout est déterministe : flux `numpy.random.default_rng([SEED, STREAM])`, seulem
 """
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 import numpy as np
+from generate import csv_text, write_text
 
 SEED = 74300  # graine du kit (code postal de Cluses), la même que generate.py
 STREAM_PREDICTIONS = 51
@@ -69,10 +68,4 @@ def _rows() -> list[list[str]]:
 
 def generate(out: Path) -> None:
     """Écrit `ethique/predictions_affectation.csv` sous `out`."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    writer.writerows(_rows())
-    path = out / "ethique" / "predictions_affectation.csv"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(buf.getvalue().encode("utf-8"))
+    write_text(out, "ethique/predictions_affectation.csv", csv_text(COLUMNS, _rows()))

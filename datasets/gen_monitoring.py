@@ -25,13 +25,12 @@ flottants Python, valeurs arrondies en dixièmes entiers avant l'écriture, fins
 """
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
+from generate import csv_text, write_text
 
 SEED = 74300  # graine du kit (code postal de Cluses), la même que generate.py
 STREAM_MONITORING = 61
@@ -182,10 +181,4 @@ def _rows() -> list[list[str]]:
 
 def generate(out: Path) -> None:
     """Écrit `monitoring/lots_mensuels.csv` sous `out`."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    writer.writerows(_rows())
-    path = out / "monitoring" / "lots_mensuels.csv"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(buf.getvalue().encode("utf-8"))
+    write_text(out, "monitoring/lots_mensuels.csv", csv_text(COLUMNS, _rows()))

@@ -12,12 +12,12 @@ Tout est déterministe : flux `numpy.random.default_rng([SEED, STREAM])`, arrond
 from __future__ import annotations
 
 import csv
-import io
 import math
 from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
+from generate import csv_text, write_text
 
 SEED = 74300  # graine du kit (code postal de Cluses), la même que generate.py
 STREAM_TIMESHEETS, STREAM_SPRINTS = 41, 42
@@ -137,20 +137,6 @@ def workdays_between(start: date, end: date) -> list[date]:
             days.append(day)
         day += timedelta(days=1)
     return days
-
-
-def csv_text(header: list[str], rows: list[list[str]]) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buf.getvalue()
-
-
-def write(out: Path, rel: str, text: str) -> None:
-    path = out / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(text.encode("utf-8"))
 
 
 def money(value: float) -> str:
@@ -298,18 +284,18 @@ def generate(out: Path) -> None:
     """Écrit les cinq fichiers de ``FILES`` sous ``out``."""
     tasks = read_tasks()
     plan = baseline(tasks)
-    write(out, "pilotage/budget_planifie.csv", csv_text(
+    write_text(out, "pilotage/budget_planifie.csv", csv_text(
         ["id", "libelle", "responsable", "debut_prevu", "fin_prevue", "duree_prevue_j", "charge_prevue_h",
          "budget_eur", "ressources"],
         budget_rows(tasks, plan),
     ))
     sheet, progress = timesheet_and_progress(tasks, actual_plan(tasks))
-    write(out, "pilotage/feuilles_temps.csv", csv_text(
+    write_text(out, "pilotage/feuilles_temps.csv", csv_text(
         ["semaine", "personne", "role", "id_tache", "heures", "taux_horaire_eur", "cout_eur"], sheet))
-    write(out, "pilotage/avancement_taches.csv", csv_text(
+    write_text(out, "pilotage/avancement_taches.csv", csv_text(
         ["semaine", "id_tache", "avancement_pct", "reste_a_faire_eur"], progress))
     summary, daily = sprint_rows()
-    write(out, "pilotage/sprints.csv", csv_text(
+    write_text(out, "pilotage/sprints.csv", csv_text(
         ["sprint", "debut", "fin", "points_engages", "points_ajoutes", "points_realises", "reste_backlog_points",
          "statut"], summary))
-    write(out, "pilotage/burndown_sprints.csv", csv_text(["sprint", "date", "points_restants"], daily))
+    write_text(out, "pilotage/burndown_sprints.csv", csv_text(["sprint", "date", "points_restants"], daily))

@@ -1223,6 +1223,9 @@ def plugins() -> list:
     """Les greffons `gen_*.py` de ce dossier, chargés comme modules, triés par nom."""
     import importlib.util
 
+    # Plug-ins share this module's writers with `from generate import csv_text, write_text`,
+    # whatever name it was loaded under (script, test).
+    sys.modules.setdefault("generate", sys.modules[__name__])
     modules = []
     for path in sorted(DATASETS_DIR.glob(PLUGIN_GLOB)):
         spec = importlib.util.spec_from_file_location(f"labkit_datasets_{path.stem}", path)
